@@ -15,6 +15,29 @@ pub const ASSIGN_BLOCK: usize = 256;
 /// added in f64 across chunks, in chunk order.
 pub const UPDATE_CHUNK: usize = 1024;
 
+/// A GEMM-form gap between the two nearest centroids below this fraction of the norms is a
+/// near-tie, re-decided with exact distances.
+const TIE_RATIO: f32 = 1e-5;
+
+/// Nearest row of `c` to `x` by exact (f64-accumulated) squared distance; ties to the lower index.
+pub fn exact_nearest(x: ArrayView1<f32>, c: ArrayView2<f32>) -> (usize, f32) {
+    let mut best = (0usize, f64::INFINITY);
+    for (j, cj) in c.rows().into_iter().enumerate() {
+        let d: f64 = x
+            .iter()
+            .zip(cj.iter())
+            .map(|(&a, &b)| {
+                let t = a as f64 - b as f64;
+                t * t
+            })
+            .sum();
+        if d < best.1 {
+            best = (j, d);
+        }
+    }
+    (best.0, best.1 as f32)
+}
+
 /// Squared L2 norm of every row.
 pub fn row_sq_norms(x: ArrayView2<f32>) -> Array1<f32> {
     let mut out = Array1::zeros(x.nrows());
@@ -79,14 +102,21 @@ pub fn nearest_centroids(
             general_mat_mul(1.0, &xb, &ct, 0.0, &mut g);
             for (i, grow) in g.axis_iter(Axis(0)).enumerate() {
                 let xn = x_norms[start + i];
-                let mut best = 0usize;
-                let mut best_d = f32::INFINITY;
+                let (mut best, mut best_d, mut second_d) = (0usize, f32::INFINITY, f32::INFINITY);
                 for (j, &dot) in grow.iter().enumerate() {
                     let d = xn + c_norms[j] - 2.0 * dot;
                     if d < best_d {
+                        second_d = best_d;
                         best_d = d;
                         best = j;
+                    } else if d < second_d {
+                        second_d = d;
                     }
+                }
+                // The GEMM form loses ~1e-7 of the norms to cancellation: near-ties are
+                // settled with exact distances so the choice matches a direct computation.
+                if second_d - best_d <= TIE_RATIO * (xn + c_norms[best]) {
+                    (best, best_d) = exact_nearest(x.row(start + i), c);
                 }
                 lab[i] = best;
                 dist[i] = best_d.max(0.0);
@@ -125,6 +155,23 @@ pub fn cluster_sums(x: ArrayView2<f32>, labels: &[usize], k: usize) -> (Array2<f
     (sums, counts)
 }
 
+/// Overwrites each row of `centroids` whose cluster is non-empty with that cluster's mean;
+/// rows of empty clusters are left as they are.
+pub fn assign_means(centroids: &mut Array2<f32>, sums: &Array2<f64>, counts: &[usize]) {
+    for ((mut row, sum), &count) in centroids
+        .rows_mut()
+        .into_iter()
+        .zip(sums.rows())
+        .zip(counts)
+    {
+        if count > 0 {
+            for (dst, &s) in row.iter_mut().zip(sum) {
+                *dst = (s / count as f64) as f32;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +179,8 @@ mod tests {
 
     #[test]
     fn nearest_matches_naive() {
-        let x = array![[0.0f32, 0.0], [1.0, 1.0], [9.0, 9.5], [5.0, 5.1]];
+        // [5, 4.9]: 49.01 to c0 vs 51.01 to c1.
+        let x = array![[0.0f32, 0.0], [1.0, 1.0], [9.0, 9.5], [5.0, 4.9]];
         let c = array![[0.0f32, 0.1], [10.0, 10.0]];
         let norms = row_sq_norms(x.view());
         let mut lab = vec![9; 4];

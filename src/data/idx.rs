@@ -164,7 +164,7 @@ fn decode_plain<R: Read>(mut reader: R, path: &Path) -> Result<IdxArray, DataErr
     let expected = declared as usize;
     // `take` bounds the read; the vector grows with the bytes actually present.
     let mut payload = Vec::new();
-    reader
+    (&mut reader)
         .take(expected as u64 + 1)
         .read_to_end(&mut payload)
         .map_err(|e| DataError::io(path, e))?;
@@ -176,9 +176,10 @@ fn decode_plain<R: Read>(mut reader: R, path: &Path) -> Result<IdxArray, DataErr
         });
     }
     if payload.len() > expected {
+        let rest = std::io::copy(&mut reader, &mut std::io::sink()).unwrap_or(0) as usize;
         return Err(DataError::TrailingBytes {
             path: path.into(),
-            extra: payload.len() - expected,
+            extra: payload.len() - expected + rest,
         });
     }
     let payload = match encoding {
@@ -352,8 +353,8 @@ mod tests {
     fn huge_header_fails_fast_as_truncated() {
         let mut bytes = vec![0, 0, 8, 3];
         bytes.extend_from_slice(&u32::MAX.to_be_bytes());
-        bytes.extend_from_slice(&28u32.to_be_bytes());
-        bytes.extend_from_slice(&28u32.to_be_bytes());
+        bytes.extend_from_slice(&1u32.to_be_bytes());
+        bytes.extend_from_slice(&1u32.to_be_bytes());
         assert!(matches!(
             read_idx_from(&bytes[..], p()),
             Err(DataError::Truncated { found: 0, .. })

@@ -13,7 +13,7 @@ use super::linfa_baseline::fit_linfa;
 use super::params::{KMeansParams, Method, Seeding};
 use super::result::{cluster_sizes, Clustering, PhaseTimes};
 use crate::index::{HypercubeIndex, LshIndex, RangeIndex};
-use crate::linalg::{cluster_sums, nearest_centroids, row_sq_norms, sq_dist};
+use crate::linalg::{assign_means, cluster_sums, nearest_centroids, row_sq_norms, sq_dist};
 use crate::metrics::objective;
 use crate::util::rng::{derive_seed, seeded_rng};
 
@@ -129,13 +129,7 @@ pub fn fit(params: &KMeansParams, x: ArrayView2<f32>) -> Result<Clustering, KMea
     // Final centroids are the means of the final clusters (an empty one keeps its place).
     let t = Instant::now();
     let (sums, counts) = cluster_sums(x, &labels, params.k);
-    for (j, &c) in counts.iter().enumerate() {
-        if c > 0 {
-            for (dst, &s) in centroids.row_mut(j).iter_mut().zip(sums.row(j)) {
-                *dst = (s / c as f64) as f32;
-            }
-        }
-    }
+    assign_means(&mut centroids, &sums, &counts);
     update_s += t.elapsed().as_secs_f64();
 
     times.assignment_s = Some(assign_s);
@@ -208,12 +202,6 @@ fn update_centroids(
         }
     }
     let mut c = old.clone();
-    for j in 0..k {
-        if counts[j] > 0 {
-            for (dst, &s) in c.row_mut(j).iter_mut().zip(sums.row(j)) {
-                *dst = (s / counts[j] as f64) as f32;
-            }
-        }
-    }
+    assign_means(&mut c, &sums, &counts);
     c
 }

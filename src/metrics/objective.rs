@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::error::MetricsError;
-use crate::linalg::{cluster_sums, sq_dist};
+use crate::linalg::{assign_means, cluster_sums, sq_dist};
 
 /// Checks labels against `n` points and `k` clusters.
 pub fn check_labels(labels: &[usize], n: usize, k: usize) -> Result<(), MetricsError> {
@@ -60,13 +60,7 @@ pub fn cluster_means(
     check_labels(labels, x.nrows(), k)?;
     let (sums, counts) = cluster_sums(x, labels, k);
     let mut means = Array2::<f32>::zeros((k, x.ncols()));
-    for j in 0..k {
-        if counts[j] > 0 {
-            for (m, &s) in means.row_mut(j).iter_mut().zip(sums.row(j)) {
-                *m = (s / counts[j] as f64) as f32;
-            }
-        }
-    }
+    assign_means(&mut means, &sums, &counts);
     Ok((means, counts))
 }
 
