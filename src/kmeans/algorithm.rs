@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::assign::{Assigner, ClassicAssigner, ReverseAssigner};
+use super::assign::{Assigner, ClassicAssigner, ClusterSums, ReverseAssigner};
 use super::error::KMeansError;
 use super::init::kmeans_plus_plus;
 use super::linfa_baseline::fit_linfa;
 use super::params::{KMeansParams, Method, Seeding};
 use super::result::{cluster_sizes, Clustering, PhaseTimes};
 use crate::index::{HypercubeIndex, LshIndex, RangeIndex};
-use crate::linalg::{assign_means, cluster_sums, nearest_centroids, row_sq_norms, sq_dist};
+use crate::linalg::{assign_and_sum, assign_means, cluster_sums, row_sq_norms, sq_dist};
 use crate::metrics::objective;
 use crate::util::rng::{derive_seed, seeded_rng};
 
@@ -96,7 +96,13 @@ pub fn fit(params: &KMeansParams, x: ArrayView2<f32>) -> Result<Clustering, KMea
 
     // Initial assignment: every point to its nearest centre.
     let t = Instant::now();
-    nearest_centroids(x, norms.view(), centroids.view(), &mut labels, &mut d2);
+    let mut pending_sums = Some(assign_and_sum(
+        x,
+        norms.view(),
+        centroids.view(),
+        &mut labels,
+        &mut d2,
+    ));
     assign_s += t.elapsed().as_secs_f64();
     let mut history = vec![sum_f64(&d2)];
 
@@ -105,13 +111,16 @@ pub fn fit(params: &KMeansParams, x: ArrayView2<f32>) -> Result<Clustering, KMea
     while iterations < params.max_iter {
         iterations += 1;
         let t = Instant::now();
-        let new_centroids = update_centroids(x, &mut labels, &mut d2, params.k, &centroids);
+        let sums = pending_sums
+            .take()
+            .unwrap_or_else(|| cluster_sums(x, &labels, params.k));
+        let new_centroids = update_centroids(x, &mut labels, &mut d2, sums, &centroids);
         let shift = max_shift(centroids.view(), new_centroids.view());
         centroids = new_centroids;
         update_s += t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        assigner.assign(centroids.view(), &mut next_labels, &mut d2);
+        pending_sums = assigner.assign(centroids.view(), &mut next_labels, &mut d2);
         assign_s += t.elapsed().as_secs_f64();
         let changed = labels
             .iter()
@@ -128,7 +137,9 @@ pub fn fit(params: &KMeansParams, x: ArrayView2<f32>) -> Result<Clustering, KMea
 
     // Final centroids are the means of the final clusters (an empty one keeps its place).
     let t = Instant::now();
-    let (sums, counts) = cluster_sums(x, &labels, params.k);
+    let (sums, counts) = pending_sums
+        .take()
+        .unwrap_or_else(|| cluster_sums(x, &labels, params.k));
     assign_means(&mut centroids, &sums, &counts);
     update_s += t.elapsed().as_secs_f64();
 
@@ -172,10 +183,10 @@ fn update_centroids(
     x: ArrayView2<f32>,
     labels: &mut [usize],
     d2: &mut [f32],
-    k: usize,
+    (mut sums, mut counts): ClusterSums,
     old: &Array2<f32>,
 ) -> Array2<f32> {
-    let (mut sums, mut counts) = cluster_sums(x, labels, k);
+    let k = counts.len();
     for j in 0..k {
         if counts[j] > 0 {
             continue;

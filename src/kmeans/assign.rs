@@ -2,17 +2,26 @@
 //! points are assigned). CLASSIC scans points against centroids with a GEMM; reverse
 //! assignment asks a range index from each centroid outwards.
 
-use ndarray::{Array1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
 use super::result::ReverseStats;
 use crate::index::{Hit, RangeIndex};
-use crate::linalg::{nearest_centroids, sq_dist};
+use crate::linalg::{assign_and_sum, sq_dist};
+
+/// Per-cluster sums (f64, `k × d`) and counts of the points under a labelling.
+pub type ClusterSums = (Array2<f64>, Vec<usize>);
 
 /// Assigns every point to one centroid. On return `labels[i] < k` for every point and `d2[i]`
-/// is its squared distance to that centroid.
+/// is its squared distance to that centroid. An assigner that gets the per-cluster sums of
+/// the new labels as a by-product of its pass returns them, saving the update step a pass.
 pub trait Assigner {
-    fn assign(&mut self, centroids: ArrayView2<f32>, labels: &mut [usize], d2: &mut [f32]);
+    fn assign(
+        &mut self,
+        centroids: ArrayView2<f32>,
+        labels: &mut [usize],
+        d2: &mut [f32],
+    ) -> Option<ClusterSums>;
 
     /// Reverse-assignment statistics, if this assigner keeps any.
     fn reverse_stats(&self) -> Option<&ReverseStats> {
@@ -33,8 +42,19 @@ impl<'a> ClassicAssigner<'a> {
 }
 
 impl Assigner for ClassicAssigner<'_> {
-    fn assign(&mut self, centroids: ArrayView2<f32>, labels: &mut [usize], d2: &mut [f32]) {
-        nearest_centroids(self.x, self.norms.view(), centroids, labels, d2);
+    fn assign(
+        &mut self,
+        centroids: ArrayView2<f32>,
+        labels: &mut [usize],
+        d2: &mut [f32],
+    ) -> Option<ClusterSums> {
+        Some(assign_and_sum(
+            self.x,
+            self.norms.view(),
+            centroids,
+            labels,
+            d2,
+        ))
     }
 }
 
@@ -104,7 +124,12 @@ impl<'a> ReverseAssigner<'a> {
 }
 
 impl Assigner for ReverseAssigner<'_> {
-    fn assign(&mut self, c: ArrayView2<f32>, labels: &mut [usize], d2: &mut [f32]) {
+    fn assign(
+        &mut self,
+        c: ArrayView2<f32>,
+        labels: &mut [usize],
+        d2: &mut [f32],
+    ) -> Option<ClusterSums> {
         let n = labels.len();
         let k = c.nrows();
         labels.fill(UNASSIGNED);
@@ -162,6 +187,7 @@ impl Assigner for ReverseAssigner<'_> {
         self.stats.range_assigned += assigned as u64;
         self.stats.brute_assigned += self.assign_leftovers(c, labels, d2);
         self.stats.radii.push(radii);
+        None
     }
 
     fn reverse_stats(&self) -> Option<&ReverseStats> {
