@@ -10,6 +10,8 @@ pub enum Error {
     #[error(transparent)]
     Metrics(#[from] crate::metrics::MetricsError),
     #[error(transparent)]
+    Autoencoder(#[from] crate::autoencoder::AutoencoderError),
+    #[error(transparent)]
     Index(#[from] crate::index::IndexError),
     #[error("{path}: {source}")]
     Io {

@@ -7,6 +7,7 @@
 //! Everything the CLI, the notebooks and the tests do goes through this library; it never prints
 //! and returns typed errors instead of panicking on input.
 
+pub mod autoencoder;
 pub mod data;
 pub mod error;
 pub mod index;

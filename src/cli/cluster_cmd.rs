@@ -193,6 +193,7 @@ pub fn run(a: &ClusterArgs, seed: u64, json: bool) -> Result<(), Error> {
     }
     let evaluation = if a.evaluate {
         let defs: Vec<Definition> = definitions(a.definition);
+        let t = std::time::Instant::now();
         let eval = with_spinner("evaluating (exact silhouette)", || {
             evaluate_space(
                 ds.features.view(),
@@ -209,7 +210,11 @@ pub fn run(a: &ClusterArgs, seed: u64, json: bool) -> Result<(), Error> {
             }
             None => None,
         };
-        Some(EvaluationOutput::new(&eval, external))
+        Some(EvaluationOutput::new(
+            &eval,
+            external,
+            t.elapsed().as_secs_f64(),
+        ))
     } else {
         None
     };

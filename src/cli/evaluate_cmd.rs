@@ -39,10 +39,12 @@ pub struct EvaluationOutput {
     pub objective_centroids: Option<f64>,
     pub objective_means: f64,
     pub external: Option<External>,
+    /// Wall time of the evaluation (dominated by the exact silhouette), seconds.
+    pub evaluation_s: f64,
 }
 
 impl EvaluationOutput {
-    pub fn new(e: &SpaceEvaluation, external: Option<External>) -> Self {
+    pub fn new(e: &SpaceEvaluation, external: Option<External>, evaluation_s: f64) -> Self {
         EvaluationOutput {
             silhouette_standard: e.silhouette_standard.as_ref().map(|s| s.total),
             silhouette_standard_per_cluster: e
@@ -57,6 +59,7 @@ impl EvaluationOutput {
             objective_centroids: e.objective_centroids,
             objective_means: e.objective_means,
             external,
+            evaluation_s,
         }
     }
 }
@@ -122,6 +125,7 @@ pub fn run(a: &EvaluateArgs, json: bool) -> Result<(), Error> {
         )));
     }
     let defs = definitions(a.definition);
+    let t = std::time::Instant::now();
     let eval = with_spinner("evaluating (exact silhouette)", || {
         evaluate_space(
             ds.features.view(),
@@ -138,7 +142,7 @@ pub fn run(a: &EvaluateArgs, json: bool) -> Result<(), Error> {
         }
         None => None,
     };
-    let out = EvaluationOutput::new(&eval, external);
+    let out = EvaluationOutput::new(&eval, external, t.elapsed().as_secs_f64());
     if json {
         return print_json(&out);
     }

@@ -1,6 +1,7 @@
 //! linfa-clustering's KMeans as the reference, run on the same data and seed and reported in
 //! the same [`Clustering`] type. linfa does not expose its iteration count, so that stays
-//! `None`; its labels are linfa's own prediction from its final centroids.
+//! `None`; its labels are linfa's own prediction from its final centroids. linfa has only the
+//! D²-weighted k-means++, so the `compat` seeding falls back to it for this method.
 
 use std::time::Instant;
 
