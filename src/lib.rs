@@ -10,6 +10,7 @@
 pub mod autoencoder;
 pub mod data;
 pub mod error;
+pub mod experiment;
 pub mod index;
 pub mod kmeans;
 pub mod linalg;

@@ -247,8 +247,7 @@ fn normalised_centroids_decode_after_denormalisation() {
     }
 }
 
-/// Every model shipped in models/ loads and reconstructs held-out images (the validation
-/// rows its manifest describes are unknown here, so the last 1000 embedded images serve) with
+/// Every model shipped in models/ loads and reconstructs its held-out validation images with
 /// BCE no worse than its manifest's best validation loss + 5 %.
 #[test]
 fn shipped_models_reconstruct_as_their_manifests_say() {

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use latent_kmeans::autoencoder::load_model;
 use latent_kmeans::data::{write_matrix, MatrixFormat};
+use latent_kmeans::experiment::{encode_normalised, evaluate_two_spaces, resolve_model};
 use latent_kmeans::index::{CubeParams, LshParams};
 use latent_kmeans::kmeans::{fit, Clustering, KMeansParams, Method, Seeding};
 use latent_kmeans::metrics::{evaluate_space, external_scores, Definition};
@@ -26,6 +28,10 @@ pub enum MethodName {
 pub struct ClusterArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    /// Cluster in this autoencoder's latent space (a folder, or a name under models/);
+    /// without it, in pixel space.
+    #[arg(long, value_name = "MODEL")]
+    pub space: Option<PathBuf>,
     /// Assignment method.
     #[arg(long, value_enum, default_value = "classic")]
     pub method: MethodName,
@@ -164,26 +170,45 @@ impl ClusterArgs {
 #[derive(serde::Serialize)]
 struct ClusterOutput<'a> {
     dataset: &'a str,
+    /// `pixels` or the model's name.
+    space: String,
     n: usize,
     dim: usize,
     seed: u64,
     clustering: latent_kmeans::kmeans::ClusteringSummary,
     #[serde(skip_serializing_if = "Option::is_none")]
     evaluation: Option<EvaluationOutput>,
+    /// Latent runs: the same labels judged in pixel space with the decoded centroids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evaluation_latent_to_initial: Option<EvaluationOutput>,
 }
 
 pub fn run(a: &ClusterArgs, seed: u64, json: bool) -> Result<(), Error> {
     let params = a.params(seed)?;
     let ds = a.data.load()?;
+    let model = a
+        .space
+        .as_deref()
+        .map(|m| load_model(&resolve_model(m)))
+        .transpose()?;
+    let codes = match &model {
+        Some((m, man)) => Some(with_spinner(format!("encoding with {}", man.name), || {
+            encode_normalised(m, ds.features.view())
+        })?),
+        None => None,
+    };
+    let space = codes
+        .as_ref()
+        .map_or(ds.features.view(), |c| c.codes.view());
     let c: Clustering = with_spinner(
         format!(
             "clustering {} ({} × {}) with {}",
             ds.name,
-            ds.n(),
-            ds.dim(),
+            space.nrows(),
+            space.ncols(),
             params.method().name()
         ),
-        || fit(&params, ds.features.view()),
+        || fit(&params, space),
     )?;
     if let Some(p) = &a.labels_out {
         write_labels(p, &c.labels)?;
@@ -191,46 +216,69 @@ pub fn run(a: &ClusterArgs, seed: u64, json: bool) -> Result<(), Error> {
     if let Some(p) = &a.centroids_out {
         write_matrix(p, &c.centroids, a.centroids_format)?;
     }
-    let evaluation = if a.evaluate {
-        let defs: Vec<Definition> = definitions(a.definition);
-        let t = std::time::Instant::now();
-        let eval = with_spinner("evaluating (exact silhouette)", || {
-            evaluate_space(
-                ds.features.view(),
-                &c.labels,
-                c.k,
-                Some(c.centroids.view()),
-                &defs,
+    let defs: Vec<Definition> = definitions(a.definition);
+    let (evaluation, evaluation_latent_to_initial) = match (a.evaluate, &model, &codes) {
+        (false, _, _) => (None, None),
+        (true, Some((m, _)), Some(codes)) => {
+            let t = std::time::Instant::now();
+            let e = with_spinner("evaluating in latent and pixel space", || {
+                evaluate_two_spaces(
+                    m,
+                    codes,
+                    ds.features.view(),
+                    ds.labels.as_deref(),
+                    &c,
+                    &defs,
+                )
+            })?;
+            let s = t.elapsed().as_secs_f64();
+            (
+                Some(EvaluationOutput::new(&e.latent, e.external, s)),
+                Some(EvaluationOutput::new(&e.initial, e.external, s)),
             )
-        })?;
-        let external = match &ds.labels {
-            Some(t) => {
-                let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
-                Some(external_scores(&t, &c.labels)?)
-            }
-            None => None,
-        };
-        Some(EvaluationOutput::new(
-            &eval,
-            external,
-            t.elapsed().as_secs_f64(),
-        ))
-    } else {
-        None
+        }
+        (true, _, _) => {
+            let t = std::time::Instant::now();
+            let eval = with_spinner("evaluating (exact silhouette)", || {
+                evaluate_space(space, &c.labels, c.k, Some(c.centroids.view()), &defs)
+            })?;
+            let external = match &ds.labels {
+                Some(t) => {
+                    let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
+                    Some(external_scores(&t, &c.labels)?)
+                }
+                None => None,
+            };
+            (
+                Some(EvaluationOutput::new(
+                    &eval,
+                    external,
+                    t.elapsed().as_secs_f64(),
+                )),
+                None,
+            )
+        }
     };
     let out = ClusterOutput {
         dataset: &ds.name,
-        n: ds.n(),
-        dim: ds.dim(),
+        space: model
+            .as_ref()
+            .map_or("pixels".to_string(), |(_, man)| man.name.clone()),
+        n: space.nrows(),
+        dim: space.ncols(),
         seed,
         clustering: c.summary(),
         evaluation,
+        evaluation_latent_to_initial,
     };
     if json {
         return print_json(&out);
     }
     let s = &out.clustering;
-    println!("dataset     {} ({} × {})", out.dataset, out.n, out.dim);
+    println!(
+        "dataset     {} in {} space ({} × {})",
+        out.dataset, out.space, out.n, out.dim
+    );
     println!("method      {}  k = {}  seed = {}", s.method, s.k, seed);
     match (s.iterations, s.converged) {
         (Some(i), Some(conv)) => println!(
@@ -262,6 +310,13 @@ pub fn run(a: &ClusterArgs, seed: u64, json: bool) -> Result<(), Error> {
     }
     println!("sizes       {:?}", s.sizes);
     if let Some(e) = &out.evaluation {
+        if out.evaluation_latent_to_initial.is_some() {
+            println!("— in latent space");
+        }
+        print_evaluation(e);
+    }
+    if let Some(e) = &out.evaluation_latent_to_initial {
+        println!("— latent → initial (pixel distances, decoded centroids)");
         print_evaluation(e);
     }
     Ok(())

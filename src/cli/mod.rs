@@ -4,6 +4,7 @@ pub mod args;
 pub mod cluster_cmd;
 pub mod data_cmd;
 pub mod evaluate_cmd;
+pub mod model_cmd;
 pub mod output;
 pub mod progress;
 
@@ -33,6 +34,10 @@ pub enum Command {
     Cluster(Box<cluster_cmd::ClusterArgs>),
     /// Silhouette, objective and NMI/ARI/purity of a labels file.
     Evaluate(evaluate_cmd::EvaluateArgs),
+    /// Train an autoencoder and save it (weights + manifest).
+    Train(Box<model_cmd::TrainArgs>),
+    /// Encode a dataset with a trained autoencoder.
+    Encode(model_cmd::EncodeArgs),
 }
 
 /// Runs the parsed command.
@@ -41,5 +46,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Data(cmd) => data_cmd::run(cmd, cli.json),
         Command::Cluster(a) => cluster_cmd::run(a, cli.seed, cli.json),
         Command::Evaluate(a) => evaluate_cmd::run(a, cli.json),
+        Command::Train(a) => model_cmd::run_train(a, cli.seed, cli.json),
+        Command::Encode(a) => model_cmd::run_encode(a, cli.json),
     }
 }
