@@ -15,6 +15,7 @@ pub mod index;
 pub mod kmeans;
 pub mod linalg;
 pub mod metrics;
+pub mod report;
 pub mod util;
 
 pub use data::{Dataset, DatasetSource};

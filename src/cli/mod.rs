@@ -7,6 +7,7 @@ pub mod evaluate_cmd;
 pub mod model_cmd;
 pub mod output;
 pub mod progress;
+pub mod study_cmd;
 
 use clap::{Parser, Subcommand};
 use latent_kmeans::Error;
@@ -38,6 +39,12 @@ pub enum Command {
     Train(Box<model_cmd::TrainArgs>),
     /// Encode a dataset with a trained autoencoder.
     Encode(model_cmd::EncodeArgs),
+    /// The main job: every model × method × seed, latent vs pixel space, results and report.
+    Run(Box<study_cmd::RunArgs>),
+    /// Grid search over the LSH and CUBE parameters (resumable).
+    Grid(study_cmd::GridArgs),
+    /// Re-render the HTML report of a study folder.
+    Report(study_cmd::ReportArgs),
 }
 
 /// Runs the parsed command.
@@ -48,5 +55,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Evaluate(a) => evaluate_cmd::run(a, cli.json),
         Command::Train(a) => model_cmd::run_train(a, cli.seed, cli.json),
         Command::Encode(a) => model_cmd::run_encode(a, cli.json),
+        Command::Run(a) => study_cmd::run_study_cmd(a, cli.json),
+        Command::Grid(a) => study_cmd::run_grid_cmd(a, cli.json),
+        Command::Report(a) => study_cmd::run_report_cmd(a),
     }
 }
