@@ -171,6 +171,27 @@ pub fn read_results(path: &Path) -> Result<Vec<CellResult>, Error> {
     }
 }
 
+/// A run killed mid-write leaves a partial last line; end it so the next result starts on a
+/// line of its own (the partial one is ignored when read).
+fn terminate_last_line(path: &Path) -> Result<(), Error> {
+    match std::fs::read(path) {
+        Ok(bytes) if !bytes.is_empty() && bytes.last() != Some(&b'\n') => {
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .map_err(|source| Error::Io {
+                    path: path.into(),
+                    source,
+                })?;
+            f.write_all(b"\n").map_err(|source| Error::Io {
+                path: path.into(),
+                source,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn append(path: &Path, r: &CellResult) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: path.into(),
@@ -249,6 +270,7 @@ pub fn run_grid(
     results_path: &Path,
     on_cell: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<CellResult>, Error> {
+    terminate_last_line(results_path)?;
     let done: HashSet<String> = read_results(results_path)?
         .iter()
         .map(|r| r.cell.key())
@@ -276,7 +298,9 @@ pub struct BestParams {
 /// Best LSH and CUBE parameters per model, by the criterion in the module docs.
 pub fn best_params(results: &[CellResult]) -> BTreeMap<String, BTreeMap<String, BestParams>> {
     // Mean over seeds per (model, params).
-    let mut groups: BTreeMap<(String, String), (CellParams, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    // (model, params as JSON) → (params, silhouettes, times)
+    type Group = (CellParams, Vec<f64>, Vec<f64>);
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     for r in results.iter().filter(|r| r.ok) {
         let key = (
             r.cell.model.clone(),

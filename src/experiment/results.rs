@@ -208,7 +208,8 @@ pub fn aggregate_frame(aggs: &[Aggregate]) -> Result<DataFrame, Error> {
             aggs.iter().map(|a| a.runs as i64).collect::<Vec<_>>(),
         ),
     ];
-    let metrics: [(&str, fn(&Aggregate) -> Option<MeanStd>); 10] = [
+    type Metric = (&'static str, fn(&Aggregate) -> Option<MeanStd>);
+    let metrics: [Metric; 10] = [
         ("silhouette_initial_standard", |a| {
             a.silhouette_initial_standard
         }),

@@ -280,3 +280,37 @@ pub fn lines(
     }
     Ok(svg)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_svg(s: &str) -> bool {
+        s.starts_with("<svg") && s.trim_end().ends_with("</svg>") && !s.contains("NaN")
+    }
+
+    #[test]
+    fn charts_render_for_edge_cases() {
+        // One empty cluster, one negative bar.
+        assert!(is_svg(
+            &silhouette_bars("t", &[Some(0.2), None, Some(-0.1)]).unwrap()
+        ));
+        // All clusters empty.
+        assert!(is_svg(&silhouette_bars("t", &[None, None]).unwrap()));
+        // A single point (one seed, one model) and a degenerate range.
+        let one = [ScatterPoint {
+            x: 5.0,
+            y: 0.1,
+            series: "classic".into(),
+            baseline: false,
+        }];
+        assert!(is_svg(&scatter("s", "x", "y", &one).unwrap()));
+        assert!(is_svg(&scatter("s", "x", "y", &[]).unwrap()));
+        assert!(is_svg(
+            &stacked_bars("t", &["a", "b"], &[("only".into(), vec![0.0, 0.0])]).unwrap()
+        ));
+        assert!(is_svg(
+            &lines("l", "x", "y", &[("a".into(), vec![(1.0, 0.5)])]).unwrap()
+        ));
+    }
+}
