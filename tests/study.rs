@@ -351,6 +351,9 @@ fn grid_resumes_without_recomputing_and_records_failures() {
     run_grid(&spec, &data, &models, &all, &file, &mut |_, _| calls += 1).unwrap();
     assert_eq!(calls, 0);
     assert_eq!(read_results(&file).unwrap().len(), 4);
+    let df = latent_kmeans::experiment::grid::grid_frame(&results).unwrap();
+    assert_eq!(df.height(), 4);
+    assert_eq!(df.column("ok").unwrap().null_count(), 0);
     let best = latent_kmeans::experiment::grid::best_params(&results);
     assert!(best["tiny"].contains_key("lsh") && best["tiny"].contains_key("cube"));
 }

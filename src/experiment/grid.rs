@@ -353,3 +353,144 @@ pub fn best_params(results: &[CellResult]) -> BTreeMap<String, BTreeMap<String, 
     }
     out
 }
+
+/// The grid results as a DataFrame: one row per cell, parameters flattened into columns.
+pub fn grid_frame(results: &[CellResult]) -> Result<polars::prelude::DataFrame, Error> {
+    use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+    let col = |name: &str, s: Series| Column::from(s.with_name(name.into()));
+    let get_usize = |f: &dyn Fn(&CellParams) -> Option<usize>| -> Vec<Option<i64>> {
+        results
+            .iter()
+            .map(|r| f(&r.cell.params).map(|v| v as i64))
+            .collect()
+    };
+    let lsh = |r: &CellParams| match r {
+        CellParams::Lsh(p) => Some(p.clone()),
+        _ => None,
+    };
+    let cube = |r: &CellParams| match r {
+        CellParams::Cube(p) => Some(p.clone()),
+        _ => None,
+    };
+    let w: Vec<Option<f64>> = results
+        .iter()
+        .map(|r| match &r.cell.params {
+            CellParams::Lsh(p) => Some(p.w as f64),
+            CellParams::Cube(p) => Some(p.w as f64),
+            CellParams::Classic => None,
+        })
+        .collect();
+    DataFrame::new_infer_height(vec![
+        col(
+            "model",
+            Series::new(
+                "".into(),
+                results
+                    .iter()
+                    .map(|r| r.cell.model.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "method",
+            Series::new(
+                "".into(),
+                results
+                    .iter()
+                    .map(|r| r.cell.params.method().to_string())
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "seed",
+            Series::new(
+                "".into(),
+                results
+                    .iter()
+                    .map(|r| r.cell.seed as i64)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        col("w", Series::new("".into(), w)),
+        col(
+            "lsh_tables",
+            Series::new("".into(), get_usize(&|p| lsh(p).map(|l| l.tables))),
+        ),
+        col(
+            "lsh_hashes",
+            Series::new("".into(), get_usize(&|p| lsh(p).map(|l| l.hashes))),
+        ),
+        col(
+            "lsh_cap",
+            Series::new("".into(), get_usize(&|p| lsh(p).and_then(|l| l.cap))),
+        ),
+        col(
+            "cube_dims",
+            Series::new("".into(), get_usize(&|p| cube(p).map(|c| c.dims))),
+        ),
+        col(
+            "cube_max_points",
+            Series::new("".into(), get_usize(&|p| cube(p).map(|c| c.max_points))),
+        ),
+        col(
+            "cube_probes",
+            Series::new("".into(), get_usize(&|p| cube(p).map(|c| c.probes))),
+        ),
+        col(
+            "ok",
+            Series::new("".into(), results.iter().map(|r| r.ok).collect::<Vec<_>>()),
+        ),
+        col(
+            "error",
+            Series::new(
+                "".into(),
+                results.iter().map(|r| r.error.clone()).collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "silhouette_initial_standard",
+            Series::new(
+                "".into(),
+                results
+                    .iter()
+                    .map(|r| r.silhouette_initial_standard)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "silhouette_initial_compat",
+            Series::new(
+                "".into(),
+                results
+                    .iter()
+                    .map(|r| r.silhouette_initial_compat)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "objective_pixel_centroids",
+            Series::new(
+                "".into(),
+                results
+                    .iter()
+                    .map(|r| r.objective_pixel_centroids)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "time_cluster_s",
+            Series::new(
+                "".into(),
+                results.iter().map(|r| r.time_cluster_s).collect::<Vec<_>>(),
+            ),
+        ),
+        col(
+            "range_fraction",
+            Series::new(
+                "".into(),
+                results.iter().map(|r| r.range_fraction).collect::<Vec<_>>(),
+            ),
+        ),
+    ])
+    .map_err(|e| Error::Invalid(format!("grid table: {e}")))
+}
