@@ -74,9 +74,20 @@ pub fn cluster_distance_sums(
     }
     check_labels(labels, n, k)?;
     check_finite(x)?;
+    // Rows sorted by cluster: every tile's columns (and rows) then fall into at most k
+    // contiguous runs of one cluster, which are summed as slices instead of scattered.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| labels[i]);
     let mean = x.mean_axis(Axis(0)).expect("n > 0");
-    let centred = &x - &mean.insert_axis(Axis(0));
-    let norms = row_sq_norms(centred.view());
+    let sorted = x.select(Axis(0), &order) - &mean.insert_axis(Axis(0));
+    let sorted_labels: Vec<usize> = order.iter().map(|&i| labels[i]).collect();
+    let mut sizes = vec![0usize; k];
+    labels.iter().for_each(|&l| sizes[l] += 1);
+    let mut offsets = vec![0usize; k + 1];
+    for c in 0..k {
+        offsets[c + 1] = offsets[c] + sizes[c];
+    }
+    let norms = row_sq_norms(sorted.view());
     let max_norm = norms.iter().fold(0f32, |m, &v| m.max(v)).sqrt() as f64;
     // Every distance is ≤ 2·max_norm; size the fixed point so n of them fit in 62 bits.
     let bound = (n as f64) * (2.0 * max_norm).max(f64::MIN_POSITIVE);
@@ -90,21 +101,20 @@ pub fn cluster_distance_sums(
     let pairs: Vec<(usize, usize)> = (0..n_tiles)
         .flat_map(|i| (i..n_tiles).map(move |j| (i, j)))
         .collect();
+    let ctx = TileContext {
+        x: sorted.view(),
+        norms: norms.as_slice().expect("fresh array"),
+        labels: &sorted_labels,
+        offsets: &offsets,
+        k,
+        scale,
+    };
     let acc = pairs
         .par_iter()
         .fold(
             || vec![0u64; n * k],
             |mut acc, &(ti, tj)| {
-                tile_sums(
-                    centred.view(),
-                    norms.view(),
-                    labels,
-                    k,
-                    ti,
-                    tj,
-                    scale,
-                    &mut acc,
-                );
+                ctx.tile_sums(ti, tj, &mut acc);
                 acc
             },
         )
@@ -117,69 +127,120 @@ pub fn cluster_distance_sums(
                 a
             },
         );
-    let sums = Array2::from_shape_vec((n, k), acc.into_iter().map(|v| v as f64 / scale).collect())
-        .expect("n × k accumulators");
-    let mut sizes = vec![0usize; k];
-    labels.iter().for_each(|&l| sizes[l] += 1);
+    let mut sums = Array2::<f64>::zeros((n, k));
+    for (p, &i) in order.iter().enumerate() {
+        for c in 0..k {
+            sums[[i, c]] = acc[p * k + c] as f64 / scale;
+        }
+    }
     Ok(ClusterDistanceSums { sums, sizes })
 }
 
-/// Adds the distances of tile `(ti, tj)` (and, off the diagonal, of its transpose) into the
-/// fixed-point accumulators.
-#[allow(clippy::too_many_arguments)]
-fn tile_sums(
-    x: ArrayView2<f32>,
-    norms: ndarray::ArrayView1<f32>,
-    labels: &[usize],
+/// What every tile needs: the centred rows sorted by cluster, their norms and labels, the
+/// cluster boundaries in that order, and the fixed-point scale.
+struct TileContext<'a> {
+    x: ArrayView2<'a, f32>,
+    norms: &'a [f32],
+    labels: &'a [usize],
+    offsets: &'a [usize],
     k: usize,
-    ti: usize,
-    tj: usize,
     scale: f64,
-    acc: &mut [u64],
-) {
-    let n = x.nrows();
-    let (r0, r1) = (ti * TILE, ((ti + 1) * TILE).min(n));
-    let (c0, c1) = (tj * TILE, ((tj + 1) * TILE).min(n));
-    let xa = x.slice(s![r0..r1, ..]);
-    let xb = x.slice(s![c0..c1, ..]);
-    let mut g = Array2::<f32>::zeros((r1 - r0, c1 - c0));
-    general_mat_mul(1.0, &xa, &xb.t(), 0.0, &mut g);
-    let mut row_part = Array2::<f64>::zeros((r1 - r0, k));
-    let mut col_part = Array2::<f64>::zeros((c1 - c0, k));
-    for (a, grow) in g.axis_iter(Axis(0)).enumerate() {
-        let i = r0 + a;
-        let ni = norms[i];
-        let li = labels[i];
-        let mut rp = row_part.row_mut(a);
-        for (b, &dot) in grow.iter().enumerate() {
-            let j = c0 + b;
-            if i == j {
-                continue;
-            }
-            let nj = norms[j];
-            let mut d2 = ni + nj - 2.0 * dot;
-            if d2 < REFINE_RATIO * (ni + nj) {
-                d2 = exact_sq_dist(x, i, j);
-            }
-            let d = (d2.max(0.0) as f64).sqrt();
-            rp[labels[j]] += d;
-            if ti != tj {
-                col_part[[b, li]] += d;
-            }
+}
+
+/// Σ of f32 values in f64, four lanes (vectorisable).
+#[inline]
+fn sum_f64(v: &[f32]) -> f64 {
+    let mut acc = [0f64; 4];
+    let chunks = v.len() / 4;
+    for c in 0..chunks {
+        for l in 0..4 {
+            acc[l] += v[c * 4 + l] as f64;
         }
     }
-    let mut add = |row: usize, part: ndarray::ArrayView1<f64>| {
-        for (c, &v) in part.iter().enumerate() {
+    let mut s = (acc[0] + acc[2]) + (acc[1] + acc[3]);
+    for &x in &v[chunks * 4..] {
+        s += x as f64;
+    }
+    s
+}
+
+impl TileContext<'_> {
+    /// Adds the distances of tile `(ti, tj)` (and, off the diagonal, of its transpose) into
+    /// the fixed-point accumulators (indexed in sorted order).
+    fn tile_sums(&self, ti: usize, tj: usize, acc: &mut [u64]) {
+        let (x, k) = (self.x, self.k);
+        let n = x.nrows();
+        let (r0, r1) = (ti * TILE, ((ti + 1) * TILE).min(n));
+        let (c0, c1) = (tj * TILE, ((tj + 1) * TILE).min(n));
+        let width = c1 - c0;
+        let xa = x.slice(s![r0..r1, ..]);
+        let xb = x.slice(s![c0..c1, ..]);
+        let mut g = Array2::<f32>::zeros((r1 - r0, width));
+        general_mat_mul(1.0, &xa, &xb.t(), 0.0, &mut g);
+        // Column runs of one cluster inside this tile.
+        let runs: Vec<(usize, usize, usize)> = (0..k)
+            .filter_map(|c| {
+                let lo = self.offsets[c].max(c0);
+                let hi = self.offsets[c + 1].min(c1);
+                (lo < hi).then_some((c, lo - c0, hi - c0))
+            })
+            .collect();
+        let nb = &self.norms[c0..c1];
+        let mut row_part = vec![0f64; (r1 - r0) * k];
+        // Transposed contributions: col_acc[c][b] = Σ over rows a of cluster c of d(a, b).
+        let mut col_acc = vec![0f64; if ti != tj { k * width } else { 0 }];
+        let mut d = vec![0f32; width];
+        for (a, grow) in g.axis_iter(Axis(0)).enumerate() {
+            let i = r0 + a;
+            let ni = self.norms[i];
+            let grow = grow.as_slice().expect("fresh array");
+            let mut near = false;
+            for ((dst, &dot), &nj) in d.iter_mut().zip(grow).zip(nb) {
+                let d2 = ni + nj - 2.0 * dot;
+                near |= d2 < REFINE_RATIO * (ni + nj);
+                *dst = d2;
+            }
+            if near {
+                // Cancellation spoils tiny distances: recompute those exactly.
+                for (b, dst) in d.iter_mut().enumerate() {
+                    if *dst < REFINE_RATIO * (ni + nb[b]) {
+                        *dst = exact_sq_dist(x, i, c0 + b);
+                    }
+                }
+            }
+            for v in d.iter_mut() {
+                *v = v.max(0.0).sqrt();
+            }
+            if ti == tj {
+                d[a] = 0.0;
+            }
+            let rp = &mut row_part[a * k..(a + 1) * k];
+            for &(c, lo, hi) in &runs {
+                rp[c] += sum_f64(&d[lo..hi]);
+            }
+            if ti != tj {
+                let li = self.labels[i];
+                for (s, &v) in col_acc[li * width..(li + 1) * width].iter_mut().zip(&d) {
+                    *s += v as f64;
+                }
+            }
+        }
+        let scale = self.scale;
+        let mut add = |row: usize, c: usize, v: f64| {
             let slot = &mut acc[row * k + c];
             *slot = slot.wrapping_add((v * scale).round() as u64);
+        };
+        for a in 0..r1 - r0 {
+            for c in 0..k {
+                add(r0 + a, c, row_part[a * k + c]);
+            }
         }
-    };
-    for (a, part) in row_part.axis_iter(Axis(0)).enumerate() {
-        add(r0 + a, part);
-    }
-    if ti != tj {
-        for (b, part) in col_part.axis_iter(Axis(0)).enumerate() {
-            add(c0 + b, part);
+        if ti != tj {
+            for c in 0..k {
+                for b in 0..width {
+                    add(c0 + b, c, col_acc[c * width + b]);
+                }
+            }
         }
     }
 }
