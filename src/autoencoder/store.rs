@@ -58,6 +58,7 @@ pub fn save_model(
         .tempfile_in(dir)
         .map_err(io_err(dir))?;
     model.varmap().save(tmp.path())?;
+    crate::util::atomic::make_readable(tmp.as_file()).map_err(io_err(dir))?;
     tmp.persist(&weights)
         .map_err(|e| io_err(&weights)(e.error))?;
     let json = serde_json::to_string_pretty(manifest).map_err(|e| AutoencoderError::Model {

@@ -57,7 +57,8 @@ pub struct ClusterArgs {
     /// Write the labels, one per line, in dataset order.
     #[arg(long, value_name = "FILE")]
     pub labels_out: Option<PathBuf>,
-    /// Write the centroids as an IDX float file (.gz compresses).
+    /// Write the centroids as an IDX float file (.gz compresses), in the space clustered
+    /// (normalised latent codes with --space).
     #[arg(long, value_name = "FILE")]
     pub centroids_out: Option<PathBuf>,
     /// Layout of --centroids-out.
