@@ -362,3 +362,45 @@ pub fn run_study(
         jobs.iter().map(run).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_choices_override_the_index_parameters_per_model() {
+        let chosen = LshParams {
+            tables: 9,
+            ..LshParams::default()
+        };
+        let mut cfg = StudyConfig::default();
+        cfg.overrides.entry("m1".into()).or_default().insert(
+            "lsh".into(),
+            BestParams {
+                params: CellParams::Lsh(chosen.clone()),
+                silhouette_initial_standard: 0.1,
+                time_cluster_s: 0.1,
+                classic_time_s: Some(0.2),
+                within_classic_time: true,
+            },
+        );
+        assert_eq!(
+            cfg.method_for("lsh", Some("m1")).unwrap(),
+            Method::Lsh(chosen)
+        );
+        assert_eq!(
+            cfg.method_for("lsh", Some("m2")).unwrap(),
+            Method::Lsh(LshParams::default())
+        );
+        assert_eq!(
+            cfg.method_for("cube", Some("m1")).unwrap(),
+            Method::Cube(cfg.cube.clone())
+        );
+        assert!(cfg.method_for("kmedoids", None).is_err());
+        // The TOML file format: every field optional, unknown fields refused.
+        let parsed: StudyConfig = toml::from_str("seeds = [4]\nmethods = [\"classic\"]\n[lsh]\ntables = 2\nhashes = 3\nw = 1.5\nid_trick = false\n").unwrap();
+        assert_eq!(parsed.seeds, vec![4]);
+        assert_eq!(parsed.lsh.w, 1.5);
+        assert!(toml::from_str::<StudyConfig>("colour = 3").is_err());
+    }
+}
