@@ -182,7 +182,7 @@ impl TileContext<'_> {
             .filter_map(|c| {
                 let lo = self.offsets[c].max(c0);
                 let hi = self.offsets[c + 1].min(c1);
-                (lo < hi).then_some((c, lo - c0, hi - c0))
+                (lo < hi).then(|| (c, lo - c0, hi - c0))
             })
             .collect();
         let nb = &self.norms[c0..c1];
