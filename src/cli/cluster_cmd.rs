@@ -8,7 +8,7 @@ use latent_kmeans::data::{write_matrix, MatrixFormat};
 use latent_kmeans::experiment::{encode_normalised, evaluate_two_spaces, resolve_model};
 use latent_kmeans::index::{CubeParams, LshParams};
 use latent_kmeans::kmeans::{fit, Clustering, KMeansParams, Method, Seeding};
-use latent_kmeans::metrics::{evaluate_space, external_scores, Definition};
+use latent_kmeans::metrics::{evaluate_space, external_against, Definition};
 use latent_kmeans::Error;
 
 use super::args::{parse_cap, DataArgs};
@@ -243,13 +243,7 @@ pub fn run(a: &ClusterArgs, seed: u64, json: bool) -> Result<(), Error> {
             let eval = with_spinner("evaluating (exact silhouette)", || {
                 evaluate_space(space, &c.labels, c.k, Some(c.centroids.view()), &defs)
             })?;
-            let external = match &ds.labels {
-                Some(t) => {
-                    let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
-                    Some(external_scores(&t, &c.labels)?)
-                }
-                None => None,
-            };
+            let external = external_against(ds.labels.as_deref(), &c.labels)?;
             (
                 Some(EvaluationOutput::new(
                     &eval,

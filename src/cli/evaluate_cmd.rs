@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use latent_kmeans::data::read_matrix;
 use latent_kmeans::metrics::{
-    evaluate_space, external_scores, Definition, External, SpaceEvaluation,
+    evaluate_space, external_against, Definition, External, SpaceEvaluation,
 };
 use latent_kmeans::Error;
 
@@ -135,13 +135,7 @@ pub fn run(a: &EvaluateArgs, json: bool) -> Result<(), Error> {
             &defs,
         )
     })?;
-    let external = match &ds.labels {
-        Some(t) => {
-            let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
-            Some(external_scores(&t, &labels)?)
-        }
-        None => None,
-    };
+    let external = external_against(ds.labels.as_deref(), &labels)?;
     let out = EvaluationOutput::new(&eval, external, t.elapsed().as_secs_f64());
     if json {
         return print_json(&out);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::autoencoder::{Autoencoder, LatentNormaliser};
 use crate::kmeans::Clustering;
-use crate::metrics::{evaluate_space, external_scores, Definition, External, SpaceEvaluation};
+use crate::metrics::{evaluate_space, external_against, Definition, External, SpaceEvaluation};
 use crate::Error;
 
 /// Normalised latent codes of a dataset, with the transform that produced them.
@@ -76,12 +76,7 @@ pub fn evaluate_two_spaces(
         Some(decoded.view()),
         definitions,
     )?;
-    let external = truth
-        .map(|t| {
-            let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
-            external_scores(&t, &clustering.labels)
-        })
-        .transpose()?;
+    let external = external_against(truth, &clustering.labels)?;
     Ok(TwoSpaceEvaluation {
         latent,
         initial,

@@ -16,8 +16,8 @@ use super::latent::{encode_normalised, evaluate_two_spaces, LatentCodes};
 use crate::autoencoder::{load_model, Autoencoder, Manifest};
 use crate::data::Dataset;
 use crate::index::{CubeParams, LshParams};
-use crate::kmeans::{fit, Clustering, KMeansParams, Method};
-use crate::metrics::{evaluate_space, external_scores, Definition, External, SpaceEvaluation};
+use crate::kmeans::{fit, KMeansParams, Method};
+use crate::metrics::{evaluate_space, external_against, Definition, SpaceEvaluation};
 use crate::Error;
 
 /// What to run. Deserialises from the TOML experiment file (every field has a default).
@@ -272,7 +272,7 @@ pub fn run_job(
                 let c = fit(&params, pixels)?;
                 let t = Instant::now();
                 let e = evaluate_space(pixels, &c.labels, c.k, Some(c.centroids.view()), &defs)?;
-                let external = external_for(data, &c)?;
+                let external = external_against(data.labels.as_deref(), &c.labels)?;
                 let eval_s = t.elapsed().as_secs_f64();
                 let images = c.centroids.clone();
                 (
@@ -328,16 +328,6 @@ pub fn run_job(
         sizes: clustering.sizes.clone(),
         centroid_images,
         pixel_means,
-    })
-}
-
-fn external_for(data: &Dataset, c: &Clustering) -> Result<Option<External>, Error> {
-    Ok(match &data.labels {
-        Some(t) => {
-            let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
-            Some(external_scores(&t, &c.labels)?)
-        }
-        None => None,
     })
 }
 

@@ -106,6 +106,19 @@ pub fn external_scores(truth: &[usize], pred: &[usize]) -> Result<External, Metr
     Ok(External { nmi, ari, purity })
 }
 
+/// Scores against a dataset's `u8` labels, when it has them (the common call site).
+pub fn external_against(
+    truth: Option<&[u8]>,
+    pred: &[usize],
+) -> Result<Option<External>, MetricsError> {
+    truth
+        .map(|t| {
+            let t: Vec<usize> = t.iter().map(|&v| v as usize).collect();
+            external_scores(&t, pred)
+        })
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

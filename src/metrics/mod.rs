@@ -9,6 +9,6 @@ pub mod silhouette;
 
 pub use error::MetricsError;
 pub use evaluation::{evaluate_space, SpaceEvaluation};
-pub use external::{external_scores, External};
+pub use external::{external_against, external_scores, External};
 pub use objective::{cluster_means, objective};
 pub use silhouette::{silhouette_score, silhouettes, Definition, Silhouette};
