@@ -192,8 +192,7 @@ pub fn run_study_cmd(a: &RunArgs, json: bool) -> Result<(), Error> {
         t.elapsed().as_secs_f64(),
     ));
 
-    let t = Instant::now();
-    let meta = StudyMeta {
+    let mut meta = StudyMeta {
         dataset: cfg.dataset.clone(),
         n: data.n(),
         config: cfg.clone(),
@@ -201,13 +200,13 @@ pub fn run_study_cmd(a: &RunArgs, json: bool) -> Result<(), Error> {
         phases: phases.clone(),
         crate_version: env!("CARGO_PKG_VERSION").into(),
     };
-    save_run(&out, &meta, &records)?;
-    phases.push(("write results".to_string(), t.elapsed().as_secs_f64()));
     let mut report_path = None;
     if !a.no_report {
         let t = Instant::now();
-        let mut meta = meta.clone();
-        meta.phases = phases.clone();
+        std::fs::create_dir_all(&out).map_err(|source| Error::Io {
+            path: out.clone(),
+            source,
+        })?;
         let input = report_input(
             &meta,
             records.clone(),
@@ -216,10 +215,10 @@ pub fn run_study_cmd(a: &RunArgs, json: bool) -> Result<(), Error> {
         )?;
         report_path = Some(write_report(&input, &out)?);
         phases.push(("report".to_string(), t.elapsed().as_secs_f64()));
-        // Record the final phase split too.
-        meta.phases = phases.clone();
-        save_run(&out, &meta, &records)?;
     }
+    // Written once, with every phase timed so far.
+    meta.phases = phases.clone();
+    save_run(&out, &meta, &records)?;
     if json {
         return print_json(&records);
     }
