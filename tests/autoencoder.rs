@@ -142,12 +142,13 @@ fn early_stopping_stops_and_restores_the_best_epoch() {
         .min_by(|a, b| a.val_loss.partial_cmp(&b.val_loss).unwrap())
         .unwrap();
     assert_eq!(best.epoch, r.best_epoch);
-    if r.stopped_early {
-        assert_eq!(r.history.len(), r.best_epoch + p.patience);
-    }
-    // The weights in the model are the best epoch's.
+    // It did stop early, exactly `patience` epochs after the best one, before max_epochs.
+    assert!(r.stopped_early, "{:?}", r.history);
+    assert_eq!(r.history.len(), r.best_epoch + p.patience);
+    assert!(r.history.len() < p.max_epochs);
+    // The weights in the model are the best epoch's, not the last one's.
     assert!((m.bce(va).unwrap() - r.best_val_loss).abs() < 1e-5);
-    assert!(r.stopped_early || r.history.len() == p.max_epochs);
+    assert!(r.history.last().unwrap().val_loss > r.best_val_loss);
 }
 
 fn manifest(m: &Autoencoder, report: latent_kmeans::autoencoder::TrainReport) -> Manifest {
